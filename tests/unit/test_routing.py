@@ -1,0 +1,26 @@
+import pytest
+
+from app.routing import DICOMS, NOT_FOUND, SETTINGS, Route, parse_hash
+
+
+@pytest.mark.parametrize("raw", ["", "#", "#/", "#/dicoms", "#/dicoms/"])
+def test_dicoms_is_the_default_view(raw: str) -> None:
+    assert parse_hash(raw) == Route(DICOMS, hash="#/dicoms", requested=raw)
+
+
+@pytest.mark.parametrize("raw", ["#/settings", "#/settings/", "#/settings/servers"])
+def test_settings_opens_the_servers_tab(raw: str) -> None:
+    route = parse_hash(raw)
+    assert (route.view, route.tab, route.hash) == (
+        SETTINGS,
+        "servers",
+        "#/settings/servers",
+    )
+
+
+@pytest.mark.parametrize(
+    "raw", ["#/nope", "#/settings/colours", "#/settings/servers/x"]
+)
+def test_unknown_routes_are_not_found(raw: str) -> None:
+    route = parse_hash(raw)
+    assert (route.view, route.requested) == (NOT_FOUND, raw)
