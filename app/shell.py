@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from app.browser import boot, dom
+from app.browser import boot, dom, packages
 from app.routing import DICOMS, NOT_FOUND, SETTINGS, Route, parse_hash
 from app.views.base import View
 from app.views.dicoms import DicomsView
@@ -53,3 +53,4 @@ def start() -> None:
     )
     shell.start()
     boot.mark_ready()
+    dom.spawn(packages.ensure_imaging_packages())

@@ -81,6 +81,20 @@
     }
   }).observe({ type: "paint", buffered: true });
 
+  // A missing runtime file can leave Pyodide waiting forever without an error, so
+  // watch the site's own responses (Resource Timing's responseStatus, where the
+  // browser reports it) and fail at once with the file that is missing.
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const ownFile = entry.name.startsWith(location.origin);
+      if (ownFile && entry.responseStatus >= 400 && !times.pythonReady) {
+        fail("The viewer could not start",
+          `The site did not serve ${new URL(entry.name).pathname} ` +
+          `(HTTP ${entry.responseStatus}).`, RUNTIME_CHECKS);
+      }
+    }
+  }).observe({ type: "resource", buffered: true });
+
   addEventListener("py:progress", (event) => {
     for (const [message, percent, text] of STEPS) {
       if (String(event.detail).startsWith(message)) showStep(percent, text);

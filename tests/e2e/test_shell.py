@@ -52,3 +52,28 @@ def test_unknown_route_says_so(app: Any, site_url: str) -> None:
     page = app
     page.goto(f"{site_url}#/nowhere")
     expect(page.locator("#not-found-text")).to_contain_text("#/nowhere")
+
+
+def test_numpy_and_pydicom_load_in_the_background(app: Any) -> None:
+    page = app
+    page.wait_for_function("window.zhivaBoot.times.imagingLoaded", timeout=60_000)
+    assert page.evaluate("window.zhivaBoot.times.imagingLoaded") > page.evaluate(
+        "window.zhivaBoot.times.interactive"
+    )
+
+
+def test_a_runtime_that_cannot_load_is_explained_in_the_page(
+    page: Any, page_log: PageLog, site_url: str
+) -> None:
+    # The site is served, but the Python runtime's wasm is not (a broken deploy).
+    page.route("**/pyodide.asm.wasm", lambda route: route.fulfill(status=404, body=""))
+    page.goto(site_url)
+    page.wait_for_function("document.documentElement.dataset.boot", timeout=60_000)
+    assert page.evaluate("document.documentElement.dataset.boot") == "failed"
+    panel = page.locator("#boot-panel")
+    expect(panel).to_contain_text("The viewer could not start")
+    expect(panel).to_contain_text("pyodide.asm.wasm (HTTP 404)")
+    expect(panel).to_contain_text("python3 serve.py")
+    expect(panel).not_to_contain_text("Traceback")
+    # The frame stays usable: the navigation is still there.
+    expect(page.get_by_role("link", name="Settings")).to_be_visible()
