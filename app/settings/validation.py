@@ -130,6 +130,7 @@ def validate_draft(
     elif auth_type is AuthType.BEARER and require_secret:
         secret = errors.check(model.SECRET, lambda: normalise_token(draft.secret))
 
+    # Past the first test every value is set; the None tests only narrow the types.
     if (
         errors.by_field
         or server_id is None
