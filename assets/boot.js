@@ -105,14 +105,14 @@
     showStep(90, "Starting the viewer");
   });
   document.addEventListener("py:done", () => {
-    // The app marks itself ready from Python; if the script ended without doing
-    // so, it failed in a way the app could not report itself.
+    // The app starts its views asynchronously and marks itself ready from Python;
+    // if that never happens, it failed in a way it could not report itself.
     setTimeout(() => {
       if (!finished) {
         fail("The viewer could not start", "Python started, but the app did not.",
           RUNTIME_CHECKS);
       }
-    }, 0);
+    }, 20000);
   });
   addEventListener("error", (event) => {
     const target = event.target;

@@ -1,0 +1,34 @@
+from app.dicomweb.auth import BasicAuth, BearerToken
+from app.server_access import endpoints_for
+from app.settings.auth import AuthConfig
+from app.settings.model import AuthType, ServerConfig
+
+LOCAL = ServerConfig(
+    server_id="6f1c2a9e-3b7d-4e58-9a41-0c2d8e7f5b63",
+    name="Local Server",
+    url="https://localhost/zhiva/pacs",
+    wado_uri_postfix="wado",
+    wado_postfix="rs",
+    qido_postfix="rs",
+    qido_supports_include_field=True,
+    supports_fuzzy_matching=True,
+)
+
+
+def test_roots_and_abilities_of_the_local_preset() -> None:
+    endpoints = endpoints_for(LOCAL, AuthConfig())
+    assert endpoints.qido_rs == "https://localhost/zhiva/pacs/rs"
+    assert endpoints.wado_rs == "https://localhost/zhiva/pacs/rs"
+    assert endpoints.wado_uri == "https://localhost/zhiva/pacs/wado"
+    assert endpoints.credentials is None
+    assert endpoints.qido_supports_include_field and endpoints.supports_fuzzy_matching
+
+
+def test_credentials_follow_the_authentication_type() -> None:
+    basic = endpoints_for(LOCAL, AuthConfig(AuthType.BASIC, "ann", "pw"))
+    assert basic.credentials == BasicAuth("ann", "pw")
+    bearer = endpoints_for(LOCAL, AuthConfig(AuthType.BEARER, "", "tok"))
+    assert bearer.credentials == BearerToken("tok")
+    # The header the client sends equals the one the settings describe.
+    auth = AuthConfig(AuthType.BASIC, "ann", "pw")
+    assert basic.credentials.authorization() == auth.authorization_header()
