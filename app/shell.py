@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from app.browser import boot, dom, packages, site, web_storage
+from app.browser import automation, boot, dom, packages, site, web_storage
 from app.routing import DICOMS, NOT_FOUND, SETTINGS, Route, parse_hash
 from app.settings.service import SettingsService
 from app.settings.transfer import ORGANISATION_SOURCE
@@ -87,12 +87,13 @@ async def start_app() -> None:
 
     shell = Shell(
         {
-            DICOMS: DicomsView(),
+            DICOMS: DicomsView(service),
             SETTINGS: SettingsView(service, on_saved),
             NOT_FOUND: NotFoundView(),
         }
     )
     shell.start()
+    automation.install()
     boot.mark_ready()
     dom.spawn(packages.ensure_imaging_packages())
 

@@ -1,20 +1,237 @@
-"""The DICOMs view: the study list of the selected server."""
+"""The DICOMs view: the study list of the selected server, and a study's series.
+
+One search runs at a time: a new search or page cancels the one before, and
+opening another study cancels the series request of the last one, so a late
+answer can never overwrite a newer one.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
 from app.browser import dom
+from app.browser.fetch_transport import FetchTransport
+from app.dicomweb.client import DicomwebClient
+from app.dicomweb.errors import DicomwebError
+from app.dicomweb.records import Series, Study
 from app.routing import Route
+from app.server_access import endpoints_for
+from app.settings.errors import SettingsError
+from app.settings.service import SettingsService
+from app.study_list import PAGE_SIZE, SEARCH_FIELDS, StudyPage, page_of, query_for
+from app.views import feedback
+
+logger = logging.getLogger(__name__)
 
 
 class DicomsView:
-    def __init__(self) -> None:
+    def __init__(self, service: SettingsService) -> None:
+        self.service = service
         self.section = dom.by_id("view-dicoms")
-        self.body = dom.by_id("dicoms-body")
+        self.notices = dom.by_id("dicoms-notices")
+        self.status = dom.by_id("study-status")
+        self.rows = dom.by_id("study-rows")
+        self.table = dom.by_id("study-table")
+        self.series_panel = dom.by_id("series-panel")
+        self.series_list = dom.by_id("series-list")
+        self.previous = dom.by_id("page-previous")
+        self.next = dom.by_id("page-next")
+        self.search_task: asyncio.Task[Any] | None = None
+        self.series_task: asyncio.Task[Any] | None = None
+        self.page = StudyPage((), 0, has_more=False)
+        self.studies: dict[str, Study] = {}
+        self.searched_with: tuple[str, ...] | None = None
+        self.bound = False
+        # Counts finished searches on the section (data-searches), so scripts and
+        # tests can wait for the answer of the search they started.
+        self.finished_searches = 0
+
+    # Showing -------------------------------------------------------------------------
 
     def show(self, route: Route) -> None:
-        if not self.body.hasChildNodes():
-            self.body.append(dom.create("p", "No study list yet.", class_="muted"))
         self.section.hidden = False
+        if not self.bound:
+            self.bind()
+            self.bound = True
+        # The first visit, and every visit after the server settings changed,
+        # loads the list again.
+        if self.searched_with != self.server_key():
+            self.search(offset=0)
 
     def hide(self) -> None:
         self.section.hidden = True
+
+    def bind(self) -> None:
+        report = feedback.reporter(self.notices)
+        form = dom.by_id("study-search")
+
+        def submit(event: Any) -> None:
+            event.preventDefault()
+            self.search(offset=0)
+
+        dom.on(form, "submit", submit, report)
+        dom.on(self.previous, "click", lambda _e: self.turn(-PAGE_SIZE), report)
+        dom.on(self.next, "click", lambda _e: self.turn(PAGE_SIZE), report)
+        dom.on(self.rows, "click", self.on_row_click, report)
+        dom.on(self.rows, "keydown", self.on_row_key, report)
+
+    def server_key(self) -> tuple[str, ...]:
+        selected = self.service.state.selected
+        if selected is None:
+            return ()
+        return (selected.server.server_id, repr(selected.server))
+
+    # Searching -----------------------------------------------------------------------
+
+    def form_values(self) -> dict[str, str]:
+        form = dom.by_id("study-search")
+        return {
+            name: str(form.elements.namedItem(name).value) for name in SEARCH_FIELDS
+        }
+
+    def search(self, offset: int) -> None:
+        self.searched_with = self.server_key()
+        self.search_task = self.restart(self.search_task, self.counted(offset))
+
+    async def counted(self, offset: int) -> None:
+        try:
+            await self.load_page(offset)
+        finally:
+            self.finished_searches += 1
+            self.section.dataset.searches = str(self.finished_searches)
+
+    def turn(self, step: int) -> None:
+        self.search(max(0, self.page.offset + step))
+
+    def restart(
+        self, task: asyncio.Task[Any] | None, work: Coroutine[Any, Any, None]
+    ) -> asyncio.Task[Any]:
+        if task is not None and not task.done():
+            task.cancel()
+        return dom.spawn(work, feedback.reporter(self.notices))
+
+    def client(self) -> DicomwebClient | None:
+        selected = self.service.state.selected
+        if selected is None:
+            self.tell(feedback.error("No server is selected. Choose one in Settings."))
+            return None
+        server = selected.server
+        try:
+            auth = self.service.auth_for(server.server_id)
+        except SettingsError as error:
+            self.tell(feedback.error(f"{error} Open Settings > Servers to enter it."))
+            return None
+        return DicomwebClient(endpoints_for(server, auth), FetchTransport())
+
+    async def load_page(self, offset: int) -> None:
+        dom.clear(self.notices)
+        try:
+            query = query_for(self.form_values(), offset)
+        except DicomwebError as error:
+            self.tell(feedback.error(error.user_message()))
+            return
+        client = self.client()
+        if client is None:
+            self.show_page(StudyPage((), 0, has_more=False), searched=False)
+            return
+        self.status.textContent = "Searching…"
+        self.previous.disabled = self.next.disabled = True
+        try:
+            studies = await client.search_studies(query)
+        except DicomwebError as error:
+            self.status.textContent = ""
+            self.tell(feedback.error(error.user_message()))
+            return
+        self.show_page(page_of(studies, offset), searched=True)
+
+    def show_page(self, page: StudyPage, searched: bool) -> None:
+        self.page = page
+        self.studies = {study.study_instance_uid: study for study in page.studies}
+        dom.clear(self.rows)
+        for study in page.studies:
+            self.rows.append(self.study_row(study))
+        self.table.hidden = not page.studies
+        self.status.textContent = page.describe() if searched else ""
+        self.previous.disabled = page.offset == 0
+        self.next.disabled = not page.has_more
+        self.series_panel.hidden = True
+
+    @staticmethod
+    def study_row(study: Study) -> Any:
+        row = dom.create("tr", tabindex="0")
+        row.dataset.uid = study.study_instance_uid
+        counts = f"{study.number_of_series or '–'} / {study.number_of_instances or '–'}"
+        for text in (
+            study.patient_name,
+            study.patient_id,
+            study.study_date,
+            study.study_description,
+            ", ".join(study.modalities),
+            study.accession_number,
+            counts,
+        ):
+            row.append(dom.create("td", text))
+        return row
+
+    def tell(self, message: feedback.Message) -> None:
+        feedback.render(self.notices, (message,))
+
+    # A study's series ----------------------------------------------------------------
+
+    def on_row_click(self, event: Any) -> None:
+        row = event.target.closest("tr")
+        if row is not None and row.dataset.uid:
+            self.open_study(str(row.dataset.uid))
+
+    def on_row_key(self, event: Any) -> None:
+        if event.key in ("Enter", " "):
+            event.preventDefault()
+            self.on_row_click(event)
+
+    def open_study(self, study_uid: str) -> None:
+        for row in self.rows.children:
+            selected = "true" if row.dataset.uid == study_uid else "false"
+            row.setAttribute("aria-selected", selected)
+        self.series_task = self.restart(self.series_task, self.load_series(study_uid))
+
+    async def load_series(self, study_uid: str) -> None:
+        client = self.client()
+        if client is None:
+            return
+        study = self.studies.get(study_uid)
+        dom.by_id("series-title").textContent = (
+            f"Series of {study.patient_name or 'the study'}"
+            + (f", {study.study_date}" if study and study.study_date else "")
+            if study
+            else "Series"
+        )
+        dom.clear(self.series_list)
+        self.series_panel.hidden = False
+        self.series_list.append(dom.create("li", "Loading…", class_="muted"))
+        try:
+            series = await client.search_series(study_uid)
+        except DicomwebError as error:
+            dom.clear(self.series_list)
+            self.tell(feedback.error(error.user_message()))
+            return
+        dom.clear(self.series_list)
+        for item in sorted(series, key=series_order):
+            self.series_list.append(dom.create("li", describe_series(item)))
+        if not series:
+            self.series_list.append(dom.create("li", "This study has no series."))
+
+
+def series_order(series: Series) -> tuple[int, str]:
+    return (series.series_number or 0, series.series_instance_uid)
+
+
+def describe_series(series: Series) -> str:
+    number = f"#{series.series_number} " if series.series_number is not None else ""
+    count = series.number_of_instances
+    images = (
+        f" — {count} instance{'s' if count != 1 else ''}" if count is not None else ""
+    )
+    return f"{number}{series.modality} {series.series_description}".strip() + images

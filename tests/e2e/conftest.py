@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 BOOT_TIMEOUT_MS = 60_000
+CORS_BLOCKED = re.compile(r"Access to fetch at '([^']+)' from origin")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -96,25 +98,41 @@ def site_url() -> Iterator[str]:
 
 @dataclass
 class PageLog:
-    """What the page did: console errors and every URL it requested."""
+    """What the page did: console errors and every URL it requested.
 
+    A request to a PACS that is down, refuses the credentials or is not allowed by
+    CORS makes Chromium log a console error; those are kept apart, since the page
+    itself reports them to the user. A failed load of the site's own files is an
+    error.
+    """
+
+    site_url: str = ""
     console_errors: list[str] = field(default_factory=list)
+    pacs_load_failures: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+
+    def on_console(self, message: Any) -> None:
+        if message.type != "error":
+            return
+        source = (message.location or {}).get("url", "")
+        failed_load = message.text.startswith("Failed to load resource")
+        blocked = CORS_BLOCKED.match(message.text)
+        if blocked:
+            failed_load, source = True, blocked.group(1)
+        if failed_load and source and not source.startswith(self.site_url):
+            self.pacs_load_failures.append(f"{source}: {message.text}")
+        else:
+            self.console_errors.append(message.text)
 
     def off_loopback(self) -> list[str]:
         return [url for url in self.requests if not is_loopback(url)]
 
 
 @pytest.fixture
-def page_log(page: Any) -> PageLog:
-    log = PageLog()
-    page.on(
-        "console",
-        lambda message: (
-            message.type == "error" and log.console_errors.append(message.text)
-        ),
-    )
+def page_log(page: Any, site_url: str) -> PageLog:
+    log = PageLog(site_url=site_url)
+    page.on("console", log.on_console)
     page.on("pageerror", lambda error: log.page_errors.append(str(error)))
     page.on("request", lambda request: log.requests.append(request.url))
     return log
