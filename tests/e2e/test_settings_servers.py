@@ -282,3 +282,31 @@ def test_damaged_storage_is_kept_and_reported(app: Any, site_url: str) -> None:
     with page.expect_download() as download_info:
         notices.get_by_role("button", name="Download the kept text").click()
     assert download_info.value.suggested_filename == "zhiva.settings.backup-1.txt"
+
+
+def test_a_full_storage_is_reported_and_nothing_saved_is_lost(servers: Any) -> None:
+    page = servers
+    fill_new_server(page, "Kept", "https://kept.example.org")
+    page.get_by_role("button", name="Save Settings").click()
+    expect(page.locator("#settings-notices")).to_contain_text("Settings saved")
+    before = page.evaluate(f"localStorage.getItem('{SETTINGS_KEY}')")
+
+    # Fill this origin's localStorage to the browser's quota with other data.
+    page.evaluate(
+        """() => {
+        let chunk = "x".repeat(1 << 20);
+        for (let i = 0; ; i++) {
+            try { localStorage.setItem("filler-" + i, chunk); }
+            catch (e) {
+                if (chunk.length < 16) break;
+                chunk = chunk.slice(chunk.length / 2);
+            }
+        }
+    }"""
+    )
+    fill_new_server(page, "Does not fit " + "y" * 40, "https://full.example.org")
+    page.get_by_role("button", name="Save Settings").click()
+    error = page.locator("#settings-notices .notice.error")
+    expect(error).to_contain_text("storage")
+    expect(error).to_contain_text("full")
+    assert page.evaluate(f"localStorage.getItem('{SETTINGS_KEY}')") == before
