@@ -320,11 +320,18 @@ def _usable_decoder(transfer_syntax_uid: str, description: PixelDescription) -> 
     ):
         raise UnsupportedTransferSyntax(
             transfer_syntax_uid,
-            "frames are read only as Explicit VR Little Endian; ask the server "
-            "for that (whole Part 10 files in this syntax are read)",
+            "frames are read only in the little-endian native syntaxes; ask the "
+            "server for Explicit VR Little Endian (Part 10 files in this syntax "
+            "are read)",
         )
 
-    decoder = _decoder(transfer_syntax_uid) if transfer_syntax_uid else None
+    if not transfer_syntax_uid:
+        raise UnsupportedTransferSyntax(
+            transfer_syntax_uid,
+            "the frame came without a transfer syntax to read it by",
+        )
+
+    decoder = _decoder(transfer_syntax_uid)
     if decoder is None or not decoder.is_encapsulated:
         raise UnsupportedTransferSyntax(
             transfer_syntax_uid, "pydicom has no decoder for it"

@@ -398,6 +398,13 @@ def test_unknown_transfer_syntax_is_not_supported() -> None:
     assert isinstance(caught.value, dicomweb_errors.UnsupportedTransferSyntax)
 
 
+def test_frame_without_transfer_syntax_is_not_supported() -> None:
+    with pytest.raises(
+        UnsupportedTransferSyntax, match="came without a transfer syntax"
+    ):
+        decode_frame(b"\0", CT_DESCRIPTION, "")
+
+
 def test_decodable_syntaxes_follow_the_installed_decoders() -> None:
     decodable = decodable_transfer_syntaxes()
 
