@@ -12,19 +12,25 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
-from app.browser import dom
+from app.browser import dom, images
 from app.browser.fetch_transport import FetchTransport
 from app.dicomweb.client import DicomwebClient
 from app.dicomweb.errors import DicomwebError
+from app.dicomweb.query import InstanceQuery, Paging
 from app.dicomweb.records import Series, Study
+from app.dicomweb.urls import RenderOptions
 from app.routing import Route
 from app.server_access import endpoints_for
 from app.settings.errors import SettingsError
+from app.settings.model import RenderingProtocol
 from app.settings.service import SettingsService
 from app.study_list import PAGE_SIZE, SEARCH_FIELDS, StudyPage, page_of, query_for
 from app.views import feedback
+from app.views.viewport import Viewport
 
 logger = logging.getLogger(__name__)
+
+THUMBNAIL_SIZE = 64
 
 
 class DicomsView:
@@ -48,6 +54,8 @@ class DicomsView:
         # Counts finished searches on the section (data-searches), so scripts and
         # tests can wait for the answer of the search they started.
         self.finished_searches = 0
+        self.viewport = Viewport()
+        self.thumbnail_urls: list[str] = []
 
     # Showing -------------------------------------------------------------------------
 
@@ -202,12 +210,13 @@ class DicomsView:
         if client is None:
             return
         study = self.studies.get(study_uid)
-        dom.by_id("series-title").textContent = (
-            f"Series of {study.patient_name or 'the study'}"
-            + (f", {study.study_date}" if study and study.study_date else "")
-            if study
-            else "Series"
-        )
+        title = "Series"
+        if study is not None:
+            title = f"Series of {study.patient_name or 'the study'}"
+            if study.study_date:
+                title += f", {study.study_date}"
+        dom.by_id("series-title").textContent = title
+        self.forget_thumbnails()
         dom.clear(self.series_list)
         self.series_panel.hidden = False
         self.series_list.append(dom.create("li", "Loading…", class_="muted"))
@@ -218,10 +227,93 @@ class DicomsView:
             self.tell(feedback.error(error.user_message()))
             return
         dom.clear(self.series_list)
-        for item in sorted(series, key=series_order):
-            self.series_list.append(dom.create("li", describe_series(item)))
         if not series:
             self.series_list.append(dom.create("li", "This study has no series."))
+            return
+        ordered = sorted(series, key=series_order)
+        items = [self.series_item(client, study, item) for item in ordered]
+        # The first series opens at once, as readers expect; the others load
+        # nothing but a thumbnail until they are opened (lazy loading).
+        self.open_series(client, study, ordered[0], items[0])
+        await asyncio.gather(
+            *(
+                self.load_thumbnail(client, item, element)
+                for item, element in zip(ordered, items, strict=True)
+            ),
+            return_exceptions=True,
+        )
+
+    def series_item(
+        self, client: DicomwebClient, study: Study | None, series: Series
+    ) -> Any:
+        item = dom.create("li")
+        item.dataset.uid = series.series_instance_uid
+        button = dom.create("button", type="button")
+        button.append(dom.create("img", alt="", width="64", height="64"))
+        button.append(dom.create("span", describe_series(series)))
+        item.append(button)
+        self.series_list.append(item)
+        dom.on(
+            button,
+            "click",
+            lambda _event: self.open_series(client, study, series, item),
+            feedback.reporter(self.notices),
+        )
+        return item
+
+    def open_series(
+        self, client: DicomwebClient, study: Study | None, series: Series, item: Any
+    ) -> None:
+        for other in self.series_list.children:
+            other.setAttribute("aria-current", "true" if other is item else "false")
+        who = study.patient_name if study else ""
+        title = f"{who} — {describe_series(series)}" if who else describe_series(series)
+        self.viewport.open(
+            client, series.study_instance_uid, series.series_instance_uid, title
+        )
+
+    async def load_thumbnail(
+        self, client: DicomwebClient, series: Series, item: Any
+    ) -> None:
+        """A small rendered image of the series' first instance (PS3.18 rendered)."""
+        selected = self.service.state.selected
+        protocol = selected.server.thumbnail_rendering if selected else None
+        options = RenderOptions(viewport=(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+        try:
+            instances = await client.search_instances(
+                series.study_instance_uid,
+                series.series_instance_uid,
+                InstanceQuery(paging=Paging(limit=1)),
+            )
+            if not instances:
+                return
+            uid = instances[0].sop_instance_uid
+            if protocol is RenderingProtocol.WADO:
+                image = await client.retrieve_rendered_uri(
+                    series.study_instance_uid,
+                    series.series_instance_uid,
+                    uid,
+                    options=options,
+                )
+            else:
+                image = await client.retrieve_rendered(
+                    series.study_instance_uid,
+                    series.series_instance_uid,
+                    uid,
+                    options=options,
+                )
+        except DicomwebError as error:
+            # A missing thumbnail is not worth an alarm; the series still opens.
+            logger.info("no thumbnail: %s", error.user_message())
+            return
+        url = images.object_url(image.data, image.media_type)
+        self.thumbnail_urls.append(url)
+        item.querySelector("img").src = url
+
+    def forget_thumbnails(self) -> None:
+        for url in self.thumbnail_urls:
+            images.revoke(url)
+        self.thumbnail_urls.clear()
 
 
 def series_order(series: Series) -> tuple[int, str]:

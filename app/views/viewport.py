@@ -1,0 +1,426 @@
+"""The image viewport: one series on a canvas, scrolled, windowed, zoomed and panned.
+
+Opening a series fetches its metadata and then only its frames (lazy loading:
+other series cost nothing until opened). The image the reader asked for is
+fetched first; the rest of the series follows in the background, a few requests
+at a time, so scrolling soon needs no network. Decoded frames are kept in memory,
+within a budget.
+
+numpy and pydicom are imported on first use, never at start (see
+``app/browser/packages.py``), so this module imports neither at the top.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from app.browser import dom, packages
+from app.browser.canvas import CanvasImage
+from app.dicomweb.client import DicomwebClient
+from app.dicomweb.errors import DicomwebError
+from app.series_stack import StackImage, build_stack
+from app.view_geometry import ViewGeometry
+from app.views import feedback
+
+if TYPE_CHECKING:
+    # Only for annotations: app.imaging imports numpy, which loads after the first
+    # view (app/browser/packages.py).
+    import numpy as np
+
+    from app.imaging.description import PixelDescription
+    from app.imaging.window import Window
+
+logger = logging.getLogger(__name__)
+
+# Decoded frames kept per opened series: 300 CT slices of 512x512 int16 are 157 MB.
+FRAME_CACHE_BYTES = 400 * 1024 * 1024
+PREFETCH_IN_FLIGHT = 4
+FRAMES_PER_REQUEST = 8  # for multi-frame instances: one request per few frames
+
+
+class Viewport:
+    def __init__(self) -> None:
+        self.section = dom.by_id("viewer")
+        self.notices = dom.by_id("viewer-notices")
+        self.canvas_element = dom.by_id("viewport-canvas")
+        self.canvas = CanvasImage(self.canvas_element)
+        self.client: DicomwebClient | None = None
+        self.study_uid = ""
+        self.series_uid = ""
+        self.stack: tuple[StackImage, ...] = ()
+        self.index = 0
+        self.frames: OrderedDict[tuple[str, int], Any] = OrderedDict()
+        self.cached_bytes = 0
+        self.pending: dict[tuple[str, int], asyncio.Future[Any]] = {}
+        self.descriptions: dict[str, PixelDescription] = {}
+        self.window: Window | None = None
+        self.window_is_custom = False
+        self.geometry = ViewGeometry()
+        self.rgba: Any = None
+        self.shown: tuple[str, int] | None = None
+        self.open_task: asyncio.Task[Any] | None = None
+        self.prefetch_task: asyncio.Task[Any] | None = None
+        self.drag: tuple[str, float, float] | None = None
+        self.bind()
+
+    # Wiring ------------------------------------------------------------------------
+
+    def bind(self) -> None:
+        report = feedback.reporter(self.notices)
+        canvas = self.canvas_element
+        dom.on(canvas, "wheel", self.on_wheel, report)
+        dom.on(canvas, "pointerdown", self.on_pointer_down, report)
+        dom.on(canvas, "pointermove", self.on_pointer_move, report)
+        dom.on(canvas, "pointerup", self.on_pointer_up, report)
+        dom.on(canvas, "pointercancel", self.on_pointer_up, report)
+        dom.on(canvas, "contextmenu", lambda event: event.preventDefault(), report)
+        dom.on(canvas, "keydown", self.on_key, report)
+        dom.on(canvas, "dblclick", lambda _e: self.fit(), report)
+        dom.on(dom.by_id("viewer-fit"), "click", lambda _e: self.fit(), report)
+        dom.on(
+            dom.by_id("viewer-actual"), "click", lambda _e: self.actual_size(), report
+        )
+        dom.on(dom.by_id("viewer-reset"), "click", lambda _e: self.reset(), report)
+        dom.on(dom.by_id("viewer-preset"), "change", self.on_preset, report)
+        dom.on(dom.window, "resize", lambda _e: self.redraw(), report)
+
+    # Opening a series ----------------------------------------------------------------
+
+    def open(
+        self, client: DicomwebClient, study_uid: str, series_uid: str, title: str
+    ) -> None:
+        """Show a series; whatever the last one was still loading is cancelled."""
+        for task in (self.open_task, self.prefetch_task):
+            if task is not None and not task.done():
+                task.cancel()
+        self.client = client
+        self.study_uid, self.series_uid = study_uid, series_uid
+        self.stack = ()
+        self.frames.clear()
+        self.cached_bytes = 0
+        self.pending.clear()
+        self.descriptions.clear()
+        self.window = None
+        self.window_is_custom = False
+        self.shown = None
+        self.geometry = ViewGeometry()
+        self.section.hidden = False
+        dom.clear(self.notices)
+        dom.by_id("viewer-title").textContent = title
+        dom.by_id("viewer-position").textContent = "Loading…"
+        dom.by_id("viewer-window").textContent = ""
+        self.canvas.clear()
+        self.redraw()
+        self.open_task = dom.spawn(self.load_series(), feedback.reporter(self.notices))
+
+    async def load_series(self) -> None:
+        assert self.client is not None
+        try:
+            await packages.ensure_imaging_packages()
+            metadata = await self.client.retrieve_series_metadata(
+                self.study_uid, self.series_uid
+            )
+        except DicomwebError as error:
+            dom.by_id("viewer-position").textContent = ""
+            feedback.render(self.notices, (feedback.error(error.user_message()),))
+            return
+        self.stack = build_stack(metadata)
+        if not self.stack:
+            dom.by_id("viewer-position").textContent = "This series has no images."
+            return
+        self.fill_presets()
+        await self.go_to(0)
+        self.prefetch_task = dom.spawn(self.prefetch(), feedback.reporter(self.notices))
+
+    # Frames --------------------------------------------------------------------------
+
+    def description_of(self, image: StackImage) -> PixelDescription:
+        from app.imaging.description import PixelDescription
+
+        uid = image.sop_instance_uid
+        if uid not in self.descriptions:
+            self.descriptions[uid] = PixelDescription.from_json(
+                image.metadata.attributes
+            )
+        return self.descriptions[uid]
+
+    async def pixels_of(self, image: StackImage) -> np.ndarray:
+        key = (image.sop_instance_uid, image.frame_number)
+        if key in self.frames:
+            self.frames.move_to_end(key)
+            return self.frames[key]
+        if key not in self.pending:
+            self.pending[key] = asyncio.ensure_future(self.fetch([image]))
+        await asyncio.shield(self.pending[key])
+        return self.frames[key]
+
+    async def fetch(self, images: list[StackImage]) -> None:
+        """Fetch and decode frames of one instance in one request."""
+        from app.imaging.decode import decodable_transfer_syntaxes, decode_frame
+
+        assert self.client is not None
+        first = images[0]
+        description = self.description_of(first)
+        frames = await self.client.retrieve_frames(
+            self.study_uid,
+            self.series_uid,
+            first.sop_instance_uid,
+            [image.frame_number for image in images],
+            decodable=decodable_transfer_syntaxes(),
+            stored_transfer_syntax=first.metadata.instance.transfer_syntax_uid,
+        )
+        for image, frame in zip(images, frames, strict=True):
+            pixels = decode_frame(frame.data, description, frame.transfer_syntax_uid)
+            self.keep((image.sop_instance_uid, image.frame_number), pixels)
+
+    def keep(self, key: tuple[str, int], pixels: Any) -> None:
+        self.frames[key] = pixels
+        self.cached_bytes += int(pixels.nbytes)
+        while self.cached_bytes > FRAME_CACHE_BYTES and len(self.frames) > 1:
+            _, dropped = self.frames.popitem(last=False)
+            self.cached_bytes -= int(dropped.nbytes)
+
+    async def prefetch(self) -> None:
+        """Load the rest of the series, nearest images first, a few at a time."""
+        from app.imaging.errors import ImagingError
+
+        order = sorted(range(len(self.stack)), key=lambda i: abs(i - self.index))
+        batches: list[list[StackImage]] = []
+        for i in order:
+            image = self.stack[i]
+            key = (image.sop_instance_uid, image.frame_number)
+            if key in self.frames or key in self.pending:
+                continue
+            last = batches[-1] if batches else None
+            same_instance = last and last[0].sop_instance_uid == image.sop_instance_uid
+            if last and same_instance and len(last) < FRAMES_PER_REQUEST:
+                last.append(image)
+            else:
+                batches.append([image])
+        limit = asyncio.Semaphore(PREFETCH_IN_FLIGHT)
+
+        async def one(batch: list[StackImage]) -> None:
+            async with limit:
+                keys = [(image.sop_instance_uid, image.frame_number) for image in batch]
+                if all(key in self.frames for key in keys):
+                    return
+                future = asyncio.ensure_future(self.fetch(batch))
+                for key in keys:
+                    self.pending[key] = future
+                await future
+
+        try:
+            await asyncio.gather(*(one(batch) for batch in batches))
+        except (DicomwebError, ImagingError) as error:
+            feedback.render(self.notices, (feedback.error(error.user_message()),))
+        logger.info("series loaded: %d images", len(self.stack))
+
+    # Showing -------------------------------------------------------------------------
+
+    async def go_to(self, index: int) -> None:
+        """Move to the image at ``index`` and show it."""
+        if not self.stack:
+            return
+        self.index = max(0, min(index, len(self.stack) - 1))
+        await self.show_current()
+
+    async def show_current(self) -> None:
+        """Show the image at ``self.index``; the position shows at once, pixels follow.
+
+        Never sets the index itself: several of these may be pending while the
+        reader holds a key down, and only the last position counts.
+        """
+        if not self.stack:
+            return
+        dom.by_id(
+            "viewer-position"
+        ).textContent = f"Image {self.index + 1} / {len(self.stack)}"
+        from app.imaging.errors import ImagingError
+
+        image = self.stack[self.index]
+        try:
+            pixels = await self.pixels_of(image)
+        except (DicomwebError, ImagingError) as error:
+            feedback.render(self.notices, (feedback.error(error.user_message()),))
+            return
+        if image is not self.stack[self.index]:
+            return  # the reader scrolled on while this frame loaded
+        self.show_pixels(image, pixels)
+
+    def show_pixels(self, image: StackImage, pixels: Any) -> None:
+        from app.imaging.pipeline import default_window, render_rgba
+
+        description = self.description_of(image)
+        if self.window is None or not self.window_is_custom:
+            self.window = default_window(description, pixels)
+        reuse = self.rgba is not None and self.rgba.shape[:2] == pixels.shape[:2]
+        self.rgba = render_rgba(
+            pixels, description, self.window, out=self.rgba if reuse else None
+        )
+        first_image = self.shown is None
+        self.canvas.put(self.rgba)
+        self.shown = (image.sop_instance_uid, image.frame_number)
+        if first_image or not self.geometry.fitted:
+            self.fit()
+        else:
+            self.redraw()
+        self.show_status(description)
+
+    def show_status(self, description: PixelDescription) -> None:
+        dom.by_id(
+            "viewer-position"
+        ).textContent = f"Image {self.index + 1} / {len(self.stack)}"
+        window = self.window
+        dom.by_id("viewer-window").textContent = (
+            f"C {window.center:.0f} W {window.width:.0f}"
+            if window is not None and description.is_monochrome
+            else ""
+        )
+        self.section.dataset.shown = (
+            f"{self.shown[0]}:{self.shown[1]}" if self.shown else ""
+        )
+
+    def rerender(self) -> None:
+        """Draw the shown frame again after a window change."""
+        if not self.stack or self.shown is None:
+            return
+        key = self.shown
+        pixels = self.frames.get(key)
+        if pixels is None:
+            return
+        self.show_pixels(self.stack[self.index], pixels)
+
+    def redraw(self) -> None:
+        geometry = self.geometry
+        self.canvas.draw(
+            geometry.scale, geometry.scale_y, geometry.offset_x, geometry.offset_y
+        )
+
+    def fit(self) -> None:
+        width, height = self.canvas.size()
+        aspect = self.current_aspect()
+        self.geometry = self.geometry.fitted_to(
+            (width, height), self.canvas.image_size(), aspect
+        )
+        self.redraw()
+
+    def actual_size(self) -> None:
+        width, height = self.canvas.size()
+        self.geometry = self.geometry.actual_size(
+            (width, height), self.canvas.image_size()
+        )
+        self.redraw()
+
+    def current_aspect(self) -> float:
+        if not self.stack:
+            return 1.0
+        return self.description_of(self.stack[self.index]).aspect_ratio
+
+    def reset(self) -> None:
+        self.window_is_custom = False
+        dom.by_id("viewer-preset").value = ""
+        self.rerender()
+        self.fit()
+
+    def fill_presets(self) -> None:
+        from app.imaging.window import CT_PRESETS
+
+        select = dom.by_id("viewer-preset")
+        while select.options.length > 1:
+            select.remove(1)
+        for name in CT_PRESETS:
+            option = dom.create("option", name)
+            option.value = name
+            select.append(option)
+
+    def on_preset(self, event: Any) -> None:
+        from app.imaging.window import CT_PRESETS
+
+        name = str(event.target.value)
+        if name in CT_PRESETS:
+            self.window = CT_PRESETS[name]
+            self.window_is_custom = True
+        else:
+            self.window_is_custom = False
+        self.rerender()
+
+    # Input ---------------------------------------------------------------------------
+
+    def scroll(self, step: int) -> None:
+        if not self.stack:
+            return
+        # Moved now, not when the task runs: fast key repeats add up.
+        self.index = max(0, min(self.index + step, len(self.stack) - 1))
+        dom.spawn(self.show_current(), feedback.reporter(self.notices))
+
+    def on_wheel(self, event: Any) -> None:
+        event.preventDefault()
+        if event.ctrlKey or event.metaKey:
+            factor = 1.1 if float(event.deltaY) < 0 else 1 / 1.1
+            box = self.canvas_element.getBoundingClientRect()
+            point = (float(event.clientX) - box.left, float(event.clientY) - box.top)
+            self.geometry = self.geometry.zoomed(factor, point)
+            self.redraw()
+        else:
+            self.scroll(1 if float(event.deltaY) > 0 else -1)
+
+    def on_key(self, event: Any) -> None:
+        steps = {
+            "ArrowDown": 1,
+            "ArrowRight": 1,
+            "PageDown": 10,
+            "ArrowUp": -1,
+            "ArrowLeft": -1,
+            "PageUp": -10,
+        }
+        key = str(event.key)
+        if key in steps:
+            event.preventDefault()
+            self.scroll(steps[key])
+        elif key == "Home":
+            self.scroll(-self.index)
+        elif key == "End":
+            self.scroll(len(self.stack) - 1 - self.index)
+
+    def on_pointer_down(self, event: Any) -> None:
+        button = int(event.button)
+        if button == 1 or (button == 0 and event.shiftKey):
+            mode = "pan"
+        elif button == 2:
+            mode = "zoom"
+        elif button == 0:
+            mode = "window"
+        else:
+            return
+        event.preventDefault()
+        self.canvas_element.setPointerCapture(event.pointerId)
+        self.canvas_element.focus()
+        self.drag = (mode, float(event.clientX), float(event.clientY))
+
+    def on_pointer_move(self, event: Any) -> None:
+        if self.drag is None:
+            return
+        mode, x, y = self.drag
+        dx, dy = float(event.clientX) - x, float(event.clientY) - y
+        self.drag = (mode, float(event.clientX), float(event.clientY))
+        if mode == "pan":
+            self.geometry = self.geometry.panned(dx, dy)
+            self.redraw()
+        elif mode == "zoom":
+            width, height = self.canvas.size()
+            self.geometry = self.geometry.zoomed(
+                2 ** (-dy / 200), (width / 2, height / 2)
+            )
+            self.redraw()
+        elif self.window is not None:
+            from app.imaging.window import drag_window
+
+            self.window = drag_window(self.window, dx, dy)
+            self.window_is_custom = True
+            self.rerender()
+
+    def on_pointer_up(self, event: Any) -> None:
+        self.drag = None
