@@ -13,6 +13,7 @@ from tests.e2e.conftest import wait_until_booted
 
 SETTINGS_KEY = "zhiva.settings"
 LOCAL_SERVER_ID = "6f1c2a9e-3b7d-4e58-9a41-0c2d8e7f5b63"
+SAMPLE_SERVER_ID = "65bc1aa4-ee81-415e-9237-8c8d78eb921b"
 
 
 @pytest.fixture
@@ -36,10 +37,20 @@ def fill_new_server(page: Any, name: str, url: str) -> None:
     page.get_by_label("WADO URI Postfix").fill("wado")
 
 
-def test_the_local_server_preset_is_listed_and_selected(servers: Any) -> None:
+def test_the_presets_are_listed_with_the_sample_server_selected(servers: Any) -> None:
     page = servers
     select = page.get_by_label("Selected Server")
-    expect(select).to_have_value(LOCAL_SERVER_ID)
+    expect(select).to_have_value(SAMPLE_SERVER_ID)
+    expect(page.get_by_label("Server URL")).to_have_value(
+        "http://127.0.0.1:8000/sample"
+    )
+    expect(page.locator("#roots-qido")).to_have_text("http://127.0.0.1:8000/sample/rs")
+    expect(page.get_by_label("QIDO Supports Include Field")).not_to_be_checked()
+    expect(page.get_by_label("Supports Fuzzy Matching")).not_to_be_checked()
+    expect(page.get_by_label("Enable Study LazyLoad")).to_be_checked()
+    expect(page.get_by_role("button", name="Delete")).to_be_disabled()
+
+    select.select_option(LOCAL_SERVER_ID)
     expect(page.get_by_label("Server URL")).to_have_value(
         "https://localhost/zhiva/pacs"
     )
@@ -184,13 +195,14 @@ def test_edit_duplicate_and_delete(servers: Any) -> None:
 
 def test_adapting_the_preset_keeps_it_and_saves_a_copy(servers: Any) -> None:
     page = servers
+    page.get_by_label("Selected Server").select_option(LOCAL_SERVER_ID)
     page.get_by_label("Server URL").fill("https://192.168.1.20/zhiva/pacs")
     page.get_by_role("button", name="Save Settings").click()
     expect(page.locator("#settings-notices")).to_contain_text(
         "saved as your own server"
     )
     options = page.locator("#server-select option")
-    expect(options).to_have_count(2)
+    expect(options).to_have_count(3)
     assert stored(page)["servers"][0]["url"] == "https://192.168.1.20/zhiva/pacs"
     assert stored(page)["servers"][0]["derived_from"] == LOCAL_SERVER_ID
 
@@ -229,7 +241,7 @@ def test_export_leaves_secrets_out_and_import_reads_it_back(
 
     page.set_input_files("#import-servers", str(exported))
     expect(page.locator("#settings-notices")).to_contain_text("Imported 1 server")
-    expect(page.locator("#server-select option")).to_have_count(3)
+    expect(page.locator("#server-select option")).to_have_count(4)  # 2 presets
     assert [s["name"] for s in stored(page)["servers"]] == ["Exported", "Exported (2)"]
 
 
@@ -275,7 +287,7 @@ def test_damaged_storage_is_kept_and_reported(app: Any, site_url: str) -> None:
     wait_until_booted(page)
     notices = page.locator("#settings-notices")
     expect(notices).to_contain_text("zhiva.settings.backup-1")
-    expect(page.get_by_label("Selected Server")).to_have_value(LOCAL_SERVER_ID)
+    expect(page.get_by_label("Selected Server")).to_have_value(SAMPLE_SERVER_ID)
     assert (
         page.evaluate("localStorage.getItem('zhiva.settings.backup-1')") == "{not json"
     )

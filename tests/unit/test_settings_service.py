@@ -24,10 +24,22 @@ from app.settings.service import ServerEntry, SettingsService
 from app.settings.storage import SETTINGS_KEY
 from app.settings.store import MemoryStore
 
-ORGANISATION_JSON = (
+SHIPPED_JSON = (
     Path(__file__).resolve().parents[2] / "assets" / "servers.json"
 ).read_text("utf-8")
 LOCAL_ID = "6f1c2a9e-3b7d-4e58-9a41-0c2d8e7f5b63"
+SAMPLE_ID = "65bc1aa4-ee81-415e-9237-8c8d78eb921b"
+# Most tests are about one read-only preset: the shipped Local Server on its own.
+ORGANISATION_JSON = json.dumps(
+    {
+        **json.loads(SHIPPED_JSON),
+        "servers": [
+            record
+            for record in json.loads(SHIPPED_JSON)["servers"]
+            if record["server_id"] == LOCAL_ID
+        ],
+    }
+)
 USER_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 OTHER_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 
@@ -58,14 +70,15 @@ def user_draft(**overrides):
 # Loading ------------------------------------------------------------------------
 
 
-def test_first_start_shows_the_read_only_preset_selected():
-    service, persistent, _ = make()
+def test_first_start_shows_the_read_only_presets_with_the_sample_selected():
+    service, persistent, _ = make(organisation=SHIPPED_JSON)
 
     state = service.state
     assert [(e.server.name, e.read_only) for e in state.entries] == [
-        ("Local Server", True)
+        ("Sample Server", True),
+        ("Local Server", True),
     ]
-    assert state.selected_server_id == LOCAL_ID
+    assert state.selected_server_id == SAMPLE_ID
     assert state.notices == ()
     assert persistent.items == {}
 

@@ -19,6 +19,7 @@ from app.settings.transfer import (
 
 ORGANISATION_FILE = Path(__file__).resolve().parents[2] / "assets" / "servers.json"
 LOCAL_SERVER_ID = "6f1c2a9e-3b7d-4e58-9a41-0c2d8e7f5b63"
+SAMPLE_SERVER_ID = "65bc1aa4-ee81-415e-9237-8c8d78eb921b"
 
 SERVER = ServerConfig(
     server_id="0f8fad5b-d9cb-469f-a165-70867728950e",
@@ -169,11 +170,20 @@ def test_files_that_cannot_be_imported_say_why(text, problem):
 # The organisation's list ----------------------------------------------------------
 
 
-def test_shipped_organisation_list_has_the_local_server_preset():
+def test_shipped_organisation_list_has_the_sample_and_local_server_presets():
     presets, notices = load_organisation_servers(ORGANISATION_FILE.read_text("utf-8"))
 
     assert notices == ()
     assert presets == (
+        ServerConfig(
+            server_id=SAMPLE_SERVER_ID,
+            name="Sample Server",
+            url="http://127.0.0.1:8000/sample",
+            wado_uri_postfix="wado",
+            wado_postfix="rs",
+            qido_postfix="rs",
+            enable_study_lazy_load=True,
+        ),
         ServerConfig(
             server_id=LOCAL_SERVER_ID,
             name="Local Server",
@@ -187,6 +197,12 @@ def test_shipped_organisation_list_has_the_local_server_preset():
         ),
     )
     assert resolve_roots(presets[0]) == ServerRoots(
+        root="http://127.0.0.1:8000/sample",
+        qido_rs="http://127.0.0.1:8000/sample/rs",
+        wado_rs="http://127.0.0.1:8000/sample/rs",
+        wado_uri="http://127.0.0.1:8000/sample/wado",
+    )
+    assert resolve_roots(presets[1]) == ServerRoots(
         root="https://localhost/zhiva/pacs",
         qido_rs="https://localhost/zhiva/pacs/rs",
         wado_rs="https://localhost/zhiva/pacs/rs",
