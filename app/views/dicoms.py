@@ -67,6 +67,7 @@ class DicomsView:
         # The first visit, and every visit after the server settings changed,
         # loads the list again.
         if self.searched_with != self.server_key():
+            self.show_list()
             self.search(offset=0)
 
     def hide(self) -> None:
@@ -85,6 +86,9 @@ class DicomsView:
         dom.on(self.next, "click", lambda _e: self.turn(PAGE_SIZE), report)
         dom.on(self.rows, "click", self.on_row_click, report)
         dom.on(self.rows, "keydown", self.on_row_key, report)
+        dom.on(
+            dom.by_id("back-to-studies"), "click", lambda _e: self.show_list(), report
+        )
 
     def server_key(self) -> tuple[str, ...]:
         selected = self.service.state.selected
@@ -165,7 +169,6 @@ class DicomsView:
         self.status.textContent = page.describe() if searched else ""
         self.previous.disabled = page.offset == 0
         self.next.disabled = not page.has_more
-        self.series_panel.hidden = True
 
     @staticmethod
     def study_row(study: Study) -> Any:
@@ -199,7 +202,19 @@ class DicomsView:
             event.preventDefault()
             self.on_row_click(event)
 
+    def show_list(self) -> None:
+        """Back from a study to the list, as it was."""
+        dom.by_id("study-view").hidden = True
+        dom.by_id("study-list-area").hidden = False
+        selected = self.rows.querySelector('tr[aria-selected="true"]')
+        if selected is not None:
+            selected.focus()
+
     def open_study(self, study_uid: str) -> None:
+        # The study takes the page; the list keeps its search and page for Back.
+        dom.by_id("study-list-area").hidden = True
+        dom.by_id("study-view").hidden = False
+        dom.window.scrollTo(0, 0)
         for row in self.rows.children:
             selected = "true" if row.dataset.uid == study_uid else "false"
             row.setAttribute("aria-selected", selected)
@@ -264,6 +279,8 @@ class DicomsView:
     def open_series(
         self, client: DicomwebClient, study: Study | None, series: Series, item: Any
     ) -> None:
+        if self.viewport.is_showing(series.series_instance_uid):
+            return
         for other in self.series_list.children:
             other.setAttribute("aria-current", "true" if other is item else "false")
         who = study.patient_name if study else ""

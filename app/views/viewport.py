@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 FRAME_CACHE_BYTES = 400 * 1024 * 1024
 PREFETCH_IN_FLIGHT = 4
 FRAMES_PER_REQUEST = 8  # for multi-frame instances: one request per few frames
+CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2"  # and Enhanced CT, .2.1 (PS3.4 B.5)
 
 
 class Viewport:
@@ -89,6 +90,9 @@ class Viewport:
 
     # Opening a series ----------------------------------------------------------------
 
+    def is_showing(self, series_uid: str) -> bool:
+        return self.series_uid == series_uid and not self.section.hidden
+
     def open(
         self, client: DicomwebClient, study_uid: str, series_uid: str, title: str
     ) -> None:
@@ -106,6 +110,7 @@ class Viewport:
         self.window = None
         self.window_is_custom = False
         self.shown = None
+        self.section.dataset.shown = ""
         self.geometry = ViewGeometry()
         self.section.hidden = False
         dom.clear(self.notices)
@@ -254,7 +259,11 @@ class Viewport:
         from app.imaging.pipeline import default_window, render_rgba
 
         description = self.description_of(image)
-        if self.window is None or not self.window_is_custom:
+        # Each image's own window when it has one (PS3.3 C.11.2.1.2); else one
+        # window from the first image for the whole series, so scrolling does not
+        # change the brightness from frame to frame.
+        own_or_first = description.windows or self.window is None
+        if not self.window_is_custom and own_or_first:
             self.window = default_window(description, pixels)
         reuse = self.rgba is not None and self.rgba.shape[:2] == pixels.shape[:2]
         self.rgba = render_rgba(
@@ -326,11 +335,18 @@ class Viewport:
         self.fit()
 
     def fill_presets(self) -> None:
+        """CT windows for CT series (Hounsfield units mean nothing elsewhere)."""
         from app.imaging.window import CT_PRESETS
 
         select = dom.by_id("viewer-preset")
         while select.options.length > 1:
             select.remove(1)
+        modality = self.stack[0].metadata.instance.sop_class_uid if self.stack else ""
+        is_ct = modality.startswith(CT_IMAGE_STORAGE) or (
+            self.stack and self.description_of(self.stack[0]).modality == "CT"
+        )
+        if not is_ct:
+            return
         for name in CT_PRESETS:
             option = dom.create("option", name)
             option.value = name
