@@ -26,6 +26,8 @@ _PADDING = b" \t"
 _CONTENT_TYPE = "content-type"
 _CONTENT_LOCATION = "content-location"
 _CONTENT_LENGTH = "content-length"
+# Part headers are a few short lines; far more than that is not a DICOMweb answer.
+MAX_PART_HEADER_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,10 +183,17 @@ def _read_headers(body: bytes, position: int) -> tuple[Mapping[str, str], int]:
     if body.startswith(b"\n", position):
         return MappingProxyType({}), position + 1
 
-    crlf = body.find(b"\n\r\n", position)
-    lf = body.find(b"\n\n", position)
+    # Bounded searches: an unbounded find for a blank line that a CRLF answer never
+    # has would scan the whole (megabytes of) pixel data of every part.
+    limit = min(len(body), position + MAX_PART_HEADER_BYTES)
+    crlf = body.find(b"\n\r\n", position, limit)
+    lf = body.find(b"\n\n", position, crlf + 2 if crlf >= 0 else limit)
     ends = [(found, length) for found, length in ((crlf, 3), (lf, 2)) if found >= 0]
     if not ends:
+        if limit < len(body):
+            raise MalformedResponse(
+                f"the headers of a part are longer than {MAX_PART_HEADER_BYTES} bytes"
+            )
         raise MalformedResponse("the body ends inside the headers of a part")
 
     found, length = min(ends)

@@ -270,3 +270,13 @@ def test_large_body_parses_quickly():
 
     assert len(message.parts) == 20
     assert all(part.body == frame for part in message.parts)
+
+
+def test_endless_part_headers_are_refused_not_scanned() -> None:
+    from app.dicomweb.multipart import MAX_PART_HEADER_BYTES
+
+    body = b"--B\r\nContent-Type: application/octet-stream\r\n" + b"X" * (
+        MAX_PART_HEADER_BYTES + 10
+    )
+    with pytest.raises(MalformedResponse, match="longer than 65536 bytes"):
+        parse_multipart_related("multipart/related; boundary=B", body + b"\r\n--B--")
