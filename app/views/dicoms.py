@@ -285,8 +285,16 @@ class DicomsView:
             other.setAttribute("aria-current", "true" if other is item else "false")
         who = study.patient_name if study else ""
         title = f"{who} — {describe_series(series)}" if who else describe_series(series)
+        selected = self.service.state.selected
+        wado = selected is not None and (
+            selected.server.image_rendering is RenderingProtocol.WADO
+        )
         self.viewport.open(
-            client, series.study_instance_uid, series.series_instance_uid, title
+            client,
+            series.study_instance_uid,
+            series.series_instance_uid,
+            title,
+            use_wado_uri=wado,
         )
 
     async def load_thumbnail(

@@ -62,6 +62,8 @@ class Viewport:
         self.geometry = ViewGeometry()
         self.rgba: Any = None
         self.shown: tuple[str, int] | None = None
+        self.use_wado_uri = False
+        self.part10_files: dict[str, Any] = {}
         self.open_task: asyncio.Task[Any] | None = None
         self.prefetch_task: asyncio.Task[Any] | None = None
         self.drag: tuple[str, float, float] | None = None
@@ -94,13 +96,24 @@ class Viewport:
         return self.series_uid == series_uid and not self.section.hidden
 
     def open(
-        self, client: DicomwebClient, study_uid: str, series_uid: str, title: str
+        self,
+        client: DicomwebClient,
+        study_uid: str,
+        series_uid: str,
+        title: str,
+        use_wado_uri: bool = False,
     ) -> None:
-        """Show a series; whatever the last one was still loading is cancelled."""
+        """Show a series; whatever the last one was still loading is cancelled.
+
+        ``use_wado_uri`` fetches each instance as a Part 10 file over WADO-URI
+        (the "wado" image rendering protocol) instead of frames over WADO-RS.
+        """
         for task in (self.open_task, self.prefetch_task):
             if task is not None and not task.done():
                 task.cancel()
         self.client = client
+        self.use_wado_uri = use_wado_uri
+        self.part10_files: dict[str, Any] = {}
         self.study_uid, self.series_uid = study_uid, series_uid
         self.stack = ()
         self.frames.clear()
@@ -168,6 +181,9 @@ class Viewport:
 
         assert self.client is not None
         first = images[0]
+        if self.use_wado_uri:
+            await self.fetch_part10(first.sop_instance_uid, images)
+            return
         description = self.description_of(first)
         frames = await self.client.retrieve_frames(
             self.study_uid,
@@ -180,6 +196,26 @@ class Viewport:
         for image, frame in zip(images, frames, strict=True):
             pixels = decode_frame(frame.data, description, frame.transfer_syntax_uid)
             self.keep((image.sop_instance_uid, image.frame_number), pixels)
+
+    async def fetch_part10(self, sop_uid: str, images: list[StackImage]) -> None:
+        """Frames from the instance's Part 10 file, fetched once over WADO-URI."""
+        from app.imaging.part10 import read_part10
+
+        assert self.client is not None
+        if sop_uid not in self.part10_files:
+            data = await self.client.retrieve_instance_uri(
+                self.study_uid, self.series_uid, sop_uid
+            )
+            self.part10_files[sop_uid] = read_part10(data)
+        part10 = self.part10_files[sop_uid]
+        # The file's own attributes describe its pixels best.
+        self.descriptions[sop_uid] = part10.description
+        for image in images:
+            self.keep((sop_uid, image.frame_number), part10.frame(image.frame_number))
+        if all(
+            (sop_uid, n) in self.frames for n in range(1, part10.number_of_frames + 1)
+        ):
+            del self.part10_files[sop_uid]  # every frame is decoded: drop the file
 
     def keep(self, key: tuple[str, int], pixels: Any) -> None:
         self.frames[key] = pixels

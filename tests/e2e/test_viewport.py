@@ -240,3 +240,38 @@ def test_multi_frame_scrolls_through_its_frames(app: Any, pacs: PacsTestBed) -> 
     values = apply_modality_lut(dataset.pixel_array[89], dataset).astype(np.float64)
     expected = np.floor(linear_window(values, *min_max_window(first)) + 0.5)
     assert np.abs(canvas_pixels(page, expected) - expected).max() <= 1
+
+
+def test_wado_image_rendering_reads_part10_files_over_wado_uri(
+    app: Any, pacs: PacsTestBed
+) -> None:
+    page = app
+    page.set_viewport_size({"width": 1400, "height": 1100})
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="Create New Server").click()
+    page.get_by_label("Server Name").fill("Bed over WADO-URI")
+    page.get_by_label("Server URL").fill(pacs.open_base)
+    page.get_by_label("QIDO Postfix").fill("rs")
+    page.get_by_label("WADO Postfix").fill("rs")
+    page.get_by_label("WADO URI Postfix").fill("wado")
+    page.get_by_label("Image rendering protocol").select_option("wado")
+    page.get_by_role("button", name="Save Settings").click()
+    page.get_by_role("link", name="DICOMs").click()
+    start = len(pacs.access_log_path.read_text().splitlines())
+
+    ct = pacs.data.ct
+    page.get_by_label("Patient ID").fill(ct.patient.patient_id)
+    click_and_wait(page, "Search")
+    page.locator(f'#study-rows tr[data-uid="{ct.study_uid}"]').click()
+    expect(page.locator("#viewer")).to_have_attribute(
+        "data-shown", f"{ct.sop_uids[0]}:1", timeout=30_000
+    )
+    expected, _ = reference(ct.paths[0])
+    expected = np.floor(expected + 0.5)
+    assert np.abs(canvas_pixels(page, expected) - expected).max() <= 1
+
+    lines = pacs.access_log_path.read_text().splitlines()[start:]
+    assert any(
+        "/open/pacs/wado?" in line and "requestType=WADO" in line for line in lines
+    )
+    assert not any("/frames/" in line for line in lines)
