@@ -296,6 +296,24 @@ class DicomwebClient:
                 raise MalformedResponse("the bulk data answer has no parts")
         return message.parts[0].body
 
+    async def retrieve_series_files(
+        self, study_uid: str, series_uid: str
+    ) -> tuple[bytes, ...]:
+        """Every instance of a series as a Part 10 file, in one request (PS3.18 10.4).
+
+        One request instead of one per frame: for a CT of a few hundred slices this
+        saves a request, and on a first visit a CORS preflight, per slice.
+        """
+        url = urls.series_url(self.endpoints.wado_rs, study_uid, series_uid)
+        response = await self._get(url, media.INSTANCES_ACCEPT_STORED)
+        with _answer_of(url):
+            message = parse_multipart_related(
+                response.header("content-type") or "", response.body
+            )
+        files = tuple(part.body for part in message.parts)
+        logger.debug("Retrieved %d instances of a series", len(files))
+        return files
+
     # WADO-URI (PS3.18 9)
 
     async def retrieve_instance_uri(

@@ -56,6 +56,11 @@ FRAMES_ACCEPT_STORED = (
 #: than spelled: every WADO-RS server knows this form, and Orthanc 1.10 answers it
 #: with Explicit VR Little Endian, big endian and deflated files included.
 FRAMES_ACCEPT_DEFAULT = f'{MULTIPART_RELATED}; type="{OCTET_STREAM}"'
+#: Whole instances as Part 10 files in their stored syntax (PS3.18 8.7.3.5.3); the
+#: only form in which Orthanc 1.10 retrieves a whole series.
+INSTANCES_ACCEPT_STORED = (
+    f'{MULTIPART_RELATED}; type="{DICOM}"; transfer-syntax={ANY_TRANSFER_SYNTAX}'
+)
 
 TRANSFER_SYNTAX_NAMES: Mapping[str, str] = MappingProxyType(
     {

@@ -744,3 +744,22 @@ def test_nothing_secret_or_personal_is_logged(caplog):
 def test_fake_transport_without_answers_fails_loudly():
     with pytest.raises(AssertionError, match="no answer"):
         run(make_client(FakeTransport()).search_studies())
+
+
+def test_retrieve_series_files_asks_for_part10_files_in_one_request() -> None:
+    other = b"\x00" * 128 + b"DICM" + b"\x02\x00\x01\x00"
+    transport = FakeTransport(
+        [
+            multipart_response(
+                [("application/dicom", PART10), ("application/dicom", other)],
+                type_param='type="application/dicom"',
+            )
+        ]
+    )
+    files = asyncio.run(make_client(transport).retrieve_series_files("1.2", "1.2.3"))
+    assert files == (PART10, other)
+    assert transport.urls == [f"{RS}/studies/1.2/series/1.2.3"]
+    assert transport.requests[0].header("Accept") == (
+        'multipart/related; type="application/dicom"; transfer-syntax=*'
+    )
+    assert transport.requests[0].header("Authorization") == BASIC
