@@ -19,7 +19,7 @@ from app.dicomweb.errors import DicomwebError
 from app.dicomweb.query import InstanceQuery, Paging
 from app.dicomweb.records import Series, Study
 from app.dicomweb.urls import RenderOptions
-from app.routing import Route
+from app.routing import DEFAULT_HASH, Route, study_hash
 from app.server_access import endpoints_for
 from app.settings.errors import SettingsError
 from app.settings.model import RenderingProtocol
@@ -50,6 +50,7 @@ class DicomsView:
         self.page = StudyPage((), 0, has_more=False)
         self.studies: dict[str, Study] = {}
         self.searched_with: tuple[str, ...] | None = None
+        self.open_study_uid = ""
         self.bound = False
         # Counts finished searches on the section (data-searches), so scripts and
         # tests can wait for the answer of the search they started.
@@ -68,7 +69,13 @@ class DicomsView:
         # loads the list again.
         if self.searched_with != self.server_key():
             self.show_list()
+            self.open_study_uid = ""
             self.search(offset=0)
+        if route.study_uid:
+            if route.study_uid != self.open_study_uid:
+                self.open_study(route.study_uid)
+        else:
+            self.show_list()
 
     def hide(self) -> None:
         self.section.hidden = True
@@ -87,7 +94,10 @@ class DicomsView:
         dom.on(self.rows, "click", self.on_row_click, report)
         dom.on(self.rows, "keydown", self.on_row_key, report)
         dom.on(
-            dom.by_id("back-to-studies"), "click", lambda _e: self.show_list(), report
+            dom.by_id("back-to-studies"),
+            "click",
+            lambda _e: dom.set_location_hash(DEFAULT_HASH),
+            report,
         )
 
     def server_key(self) -> tuple[str, ...]:
@@ -193,9 +203,10 @@ class DicomsView:
     # A study's series ----------------------------------------------------------------
 
     def on_row_click(self, event: Any) -> None:
+        # Through the address, so Back returns to the list and reload keeps the study.
         row = event.target.closest("tr")
         if row is not None and row.dataset.uid:
-            self.open_study(str(row.dataset.uid))
+            dom.set_location_hash(study_hash(str(row.dataset.uid)))
 
     def on_row_key(self, event: Any) -> None:
         if event.key in ("Enter", " "):
@@ -204,6 +215,8 @@ class DicomsView:
 
     def show_list(self) -> None:
         """Back from a study to the list, as it was."""
+        self.open_study_uid = ""
+        self.viewport.stop()
         dom.by_id("study-view").hidden = True
         dom.by_id("study-list-area").hidden = False
         selected = self.rows.querySelector('tr[aria-selected="true"]')
@@ -212,6 +225,7 @@ class DicomsView:
 
     def open_study(self, study_uid: str) -> None:
         # The study takes the page; the list keeps its search and page for Back.
+        self.open_study_uid = study_uid
         dom.by_id("study-list-area").hidden = True
         dom.by_id("study-view").hidden = False
         dom.window.scrollTo(0, 0)

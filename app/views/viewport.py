@@ -92,6 +92,17 @@ class Viewport:
 
     # Opening a series ----------------------------------------------------------------
 
+    def stop(self) -> None:
+        """Stop loading (the reader left the study); what is cached is dropped."""
+        for task in (self.open_task, self.prefetch_task):
+            if task is not None and not task.done():
+                task.cancel()
+        self.series_uid = ""
+        self.frames.clear()
+        self.cached_bytes = 0
+        self.pending.clear()
+        self.section.hidden = True
+
     def is_showing(self, series_uid: str) -> bool:
         return self.series_uid == series_uid and not self.section.hidden
 
@@ -113,7 +124,7 @@ class Viewport:
                 task.cancel()
         self.client = client
         self.use_wado_uri = use_wado_uri
-        self.part10_files: dict[str, Any] = {}
+        self.part10_files = {}
         self.study_uid, self.series_uid = study_uid, series_uid
         self.stack = ()
         self.frames.clear()

@@ -18,6 +18,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from pydicom.pixels import apply_modality_lut
 
+from tests.e2e.conftest import wait_until_booted
 from tests.e2e.test_pacs_views import click_and_wait, save_open_server
 from tests.pacs.testbed import PacsTestBed
 
@@ -275,3 +276,29 @@ def test_wado_image_rendering_reads_part10_files_over_wado_uri(
         "/open/pacs/wado?" in line and "requestType=WADO" in line for line in lines
     )
     assert not any("/frames/" in line for line in lines)
+
+
+def test_an_open_study_survives_reload_and_back(
+    app: Any, pacs: PacsTestBed, site_url: str
+) -> None:
+    page = app
+    open_ct(page, pacs)
+    ct = pacs.data.ct
+    expect(page).to_have_url(f"{site_url}#/dicoms/studies/{ct.study_uid}")
+
+    page.reload()
+    wait_until_booted(page)
+    expect(page.locator("#viewer")).to_have_attribute(
+        "data-shown", f"{ct.sop_uids[0]}:1", timeout=30_000
+    )
+
+    page.get_by_role("button", name="← Study list").click()
+    expect(page).to_have_url(f"{site_url}#/dicoms")
+    expect(page.locator("#study-view")).to_be_hidden()
+    expect(page.locator("#study-list-area")).to_be_visible()
+
+    page.go_back()
+    expect(page.locator("#study-view")).to_be_visible()
+    expect(page.locator("#viewer")).to_have_attribute(
+        "data-shown", f"{ct.sop_uids[0]}:1", timeout=30_000
+    )
