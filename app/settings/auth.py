@@ -1,8 +1,11 @@
-"""What the DICOMweb client needs to authenticate its requests to a server."""
+"""What the DICOMweb client needs to authenticate its requests to a server.
+
+The header itself is built in one place, by the client's credentials
+(``app.dicomweb.auth``), from this record (``app.server_access``).
+"""
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
 
 from app.settings.model import AuthType
@@ -15,16 +18,3 @@ class AuthConfig:
     kind: AuthType = AuthType.NONE
     username: str = field(default="", repr=False)
     secret: str = field(default="", repr=False)
-
-    def authorization_header(self) -> str | None:
-        """The value of the ``Authorization`` request header, or ``None`` for none.
-
-        Basic Auth encodes "user:password" as UTF-8 before base64 (RFC 7617, section
-        2.1); a bearer token is sent as is (RFC 6750, section 2.1).
-        """
-        if self.kind is AuthType.BASIC:
-            pair = f"{self.username}:{self.secret}".encode()
-            return "Basic " + base64.b64encode(pair).decode("ascii")
-        if self.kind is AuthType.BEARER:
-            return "Bearer " + self.secret
-        return None

@@ -1,5 +1,5 @@
 from app.dicomweb.auth import BasicAuth, BearerToken
-from app.server_access import endpoints_for
+from app.server_access import credentials_for, endpoints_for
 from app.settings.auth import AuthConfig
 from app.settings.model import AuthType, ServerConfig
 
@@ -29,6 +29,15 @@ def test_credentials_follow_the_authentication_type() -> None:
     assert basic.credentials == BasicAuth("ann", "pw")
     bearer = endpoints_for(LOCAL, AuthConfig(AuthType.BEARER, "", "tok"))
     assert bearer.credentials == BearerToken("tok")
-    # The header the client sends equals the one the settings describe.
-    auth = AuthConfig(AuthType.BASIC, "ann", "pw")
-    assert basic.credentials.authorization() == auth.authorization_header()
+    # UTF-8 "ann:pw" in base64 (RFC 7617 2.1).
+    assert basic.credentials.authorization() == "Basic YW5uOnB3"
+
+
+def test_headers_of_each_authentication_type() -> None:
+    assert credentials_for(AuthConfig()) is None
+    basic = credentials_for(AuthConfig(AuthType.BASIC, "viewer", "pässword"))
+    assert (
+        basic is not None and basic.authorization() == "Basic dmlld2VyOnDDpHNzd29yZA=="
+    )
+    bearer = credentials_for(AuthConfig(AuthType.BEARER, secret="abc.def"))
+    assert bearer is not None and bearer.authorization() == "Bearer abc.def"

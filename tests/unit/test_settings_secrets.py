@@ -97,17 +97,6 @@ def test_mask_secret(secret, masked):
     assert mask_secret(secret) == masked
 
 
-def test_auth_config_headers():
-    assert AuthConfig().authorization_header() is None
-    assert (
-        AuthConfig(AuthType.BASIC, "viewer", "pässword").authorization_header()
-        == "Basic dmlld2VyOnDDpHNzd29yZA=="
-    )
-    assert AuthConfig(AuthType.BEARER, secret="abc.def").authorization_header() == (
-        "Bearer abc.def"
-    )
-
-
 def test_auth_config_repr_hides_user_name_and_secret():
     text = repr(AuthConfig(AuthType.BASIC, "viewer", "pw-12345"))
 

@@ -220,9 +220,7 @@ def test_saving_a_new_server_adds_and_selects_it_with_the_secret_in_the_session(
     assert "pw-123" not in persistent.items[SETTINGS_KEY]
     assert list(persistent.items) == [SETTINGS_KEY]
     assert stored(persistent)["servers"][0]["username"] == "viewer"
-    assert (
-        service.auth_for(USER_ID).authorization_header() == "Basic dmlld2VyOnB3LTEyMw=="
-    )
+    assert service.auth_for(USER_ID) == AuthConfig(AuthType.BASIC, "viewer", "pw-123")
     assert service.masked_secret(USER_ID) == "••••"
 
 
