@@ -6,6 +6,9 @@ fetched first; the rest of the series follows in the background, a few requests
 at a time, so scrolling soon needs no network. Decoded frames are kept in memory,
 within a budget.
 
+Over the canvas, the corners tell who and what is shown (app/viewport_overlay.py),
+and cine plays the images at the instance's own rate (app/cine.py).
+
 numpy and pydicom are imported on first use, never at start (see
 ``app/browser/packages.py``), so this module imports neither at the top.
 """
@@ -19,10 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from app.browser import dom, packages
 from app.browser.canvas import CanvasImage
+from app.cine import frame_interval, next_index
 from app.dicomweb.client import DicomwebClient
 from app.dicomweb.errors import DicomwebError
-from app.series_stack import StackImage, build_stack
+from app.series_stack import StackImage, build_stack, slice_location
 from app.view_geometry import ViewGeometry
+from app.viewport_overlay import Overlay, viewport_overlay
 from app.views import feedback
 
 if TYPE_CHECKING:
@@ -40,6 +45,7 @@ FRAME_CACHE_BYTES = 400 * 1024 * 1024
 PREFETCH_IN_FLIGHT = 4
 FRAMES_PER_REQUEST = 8  # for multi-frame instances: one request per few frames
 CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2"  # and Enhanced CT, .2.1 (PS3.4 B.5)
+OVERLAY_CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
 
 
 class Viewport:
@@ -48,6 +54,11 @@ class Viewport:
         self.notices = dom.by_id("viewer-notices")
         self.canvas_element = dom.by_id("viewport-canvas")
         self.canvas = CanvasImage(self.canvas_element)
+        self.cine_button = dom.by_id("viewer-cine")
+        self.overlay_corners = [
+            dom.by_id(f"viewer-overlay-{corner}") for corner in OVERLAY_CORNERS
+        ]
+        self.overlay_lines: list[tuple[str, ...] | None] = [None] * 4
         self.client: DicomwebClient | None = None
         self.study_uid = ""
         self.series_uid = ""
@@ -66,6 +77,7 @@ class Viewport:
         self.part10_files: dict[str, Any] = {}
         self.open_task: asyncio.Task[Any] | None = None
         self.prefetch_task: asyncio.Task[Any] | None = None
+        self.cine_task: asyncio.Task[Any] | None = None
         self.drag: tuple[str, float, float] | None = None
         self.bind()
 
@@ -88,12 +100,14 @@ class Viewport:
         )
         dom.on(dom.by_id("viewer-reset"), "click", lambda _e: self.reset(), report)
         dom.on(dom.by_id("viewer-preset"), "change", self.on_preset, report)
+        dom.on(self.cine_button, "click", lambda _e: self.toggle_cine(), report)
         dom.on(dom.window, "resize", lambda _e: self.redraw(), report)
 
     # Opening a series ----------------------------------------------------------------
 
     def stop(self) -> None:
         """Stop loading (the reader left the study); what is cached is dropped."""
+        self.pause()
         for task in (self.open_task, self.prefetch_task):
             if task is not None and not task.done():
                 task.cancel()
@@ -119,6 +133,7 @@ class Viewport:
         ``use_wado_uri`` fetches each instance as a Part 10 file over WADO-URI
         (the "wado" image rendering protocol) instead of frames over WADO-RS.
         """
+        self.pause()
         for task in (self.open_task, self.prefetch_task):
             if task is not None and not task.done():
                 task.cancel()
@@ -141,6 +156,7 @@ class Viewport:
         dom.by_id("viewer-title").textContent = title
         dom.by_id("viewer-position").textContent = "Loading…"
         dom.by_id("viewer-window").textContent = ""
+        self.show_overlay(None)
         self.canvas.clear()
         self.redraw()
         self.open_task = dom.spawn(self.load_series(), feedback.reporter(self.notices))
@@ -290,6 +306,7 @@ class Viewport:
         dom.by_id(
             "viewer-position"
         ).textContent = f"Image {self.index + 1} / {len(self.stack)}"
+        self.update_overlay()
         from app.imaging.errors import ImagingError
 
         image = self.stack[self.index]
@@ -339,6 +356,39 @@ class Viewport:
             f"{self.shown[0]}:{self.shown[1]}" if self.shown else ""
         )
 
+    def update_overlay(self) -> None:
+        """The corner text for the current image, window and zoom."""
+        if not self.stack:
+            self.show_overlay(None)
+            return
+        image = self.stack[self.index]
+        window = self.window
+        # Not described yet (still loading): no window to show, and no error here.
+        description = self.descriptions.get(image.sop_instance_uid)
+        monochrome = description is not None and description.is_monochrome
+        self.show_overlay(
+            viewport_overlay(
+                image.metadata.attributes,
+                self.index,
+                len(self.stack),
+                location=slice_location(image.metadata),
+                window=(window.center, window.width)
+                if window is not None and monochrome
+                else None,
+                scale=self.geometry.scale if self.shown is not None else None,
+            )
+        )
+
+    def show_overlay(self, overlay: Overlay | None) -> None:
+        corners = overlay.corners if overlay is not None else ((), (), (), ())
+        # Only changed corners are written: cine updates them for every frame.
+        for number, (element, lines) in enumerate(
+            zip(self.overlay_corners, corners, strict=True)
+        ):
+            if self.overlay_lines[number] != lines:
+                element.textContent = "\n".join(lines)
+                self.overlay_lines[number] = lines
+
     def rerender(self) -> None:
         """Draw the shown frame again after a window change."""
         if not self.stack or self.shown is None:
@@ -354,6 +404,7 @@ class Viewport:
         self.canvas.draw(
             geometry.scale, geometry.scale_y, geometry.offset_x, geometry.offset_y
         )
+        self.update_overlay()  # the zoom may have changed
 
     def fit(self) -> None:
         width, height = self.canvas.size()
@@ -410,6 +461,51 @@ class Viewport:
             self.window_is_custom = False
         self.rerender()
 
+    # Cine ----------------------------------------------------------------------------
+
+    def toggle_cine(self) -> None:
+        if self.cine_task is not None and not self.cine_task.done():
+            self.pause()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        """Play through the images, looping; one task, however often Play is pressed."""
+        if len(self.stack) < 2 or (self.cine_task and not self.cine_task.done()):
+            return
+        logger.info("cine: playing %d images", len(self.stack))
+        self.cine_task = dom.spawn(self.run_cine(), feedback.reporter(self.notices))
+        self.show_cine_state(playing=True)
+
+    def pause(self) -> None:
+        if self.cine_task is not None and not self.cine_task.done():
+            self.cine_task.cancel()
+        self.cine_task = None
+        self.show_cine_state(playing=False)
+
+    def show_cine_state(self, playing: bool) -> None:
+        # The label says what a press does; so no aria-pressed, which wants a fixed one.
+        self.cine_button.textContent = "Pause" if playing else "Play"
+
+    async def run_cine(self) -> None:
+        """Show the next image, then wait out the rest of the instance's frame time.
+
+        Each step awaits its frame, so a frame still loading holds the loop rather
+        than letting it run ahead of what can be shown.
+        """
+        loop = asyncio.get_running_loop()
+        try:
+            while len(self.stack) > 1:
+                started = loop.time()
+                interval = frame_interval(self.stack[self.index].metadata.attributes)
+                self.index = next_index(self.index, len(self.stack))
+                await self.show_current()
+                await asyncio.sleep(max(0.0, interval - (loop.time() - started)))
+        finally:
+            if self.cine_task is asyncio.current_task():
+                self.cine_task = None
+                self.show_cine_state(playing=False)
+
     # Input ---------------------------------------------------------------------------
 
     def scroll(self, step: int) -> None:
@@ -440,7 +536,10 @@ class Viewport:
             "PageUp": -10,
         }
         key = str(event.key)
-        if key in steps:
+        if key in ("p", "P") and not (event.ctrlKey or event.metaKey):
+            event.preventDefault()
+            self.toggle_cine()
+        elif key in steps:
             event.preventDefault()
             self.scroll(steps[key])
         elif key == "Home":

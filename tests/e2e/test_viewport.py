@@ -302,3 +302,60 @@ def test_an_open_study_survives_reload_and_back(
     expect(page.locator("#viewer")).to_have_attribute(
         "data-shown", f"{ct.sop_uids[0]}:1", timeout=30_000
     )
+
+
+def test_corner_overlays_name_the_patient_and_the_image(
+    app: Any, pacs: PacsTestBed
+) -> None:
+    from app.dicomweb.records import format_person_name
+
+    page = app
+    page.set_viewport_size({"width": 1400, "height": 1100})
+    open_ct(page, pacs)
+    ct = pacs.data.ct
+    top_left = page.locator("#viewer-overlay-top-left")
+    expect(top_left).to_contain_text(format_person_name(ct.patient.name))
+    expect(top_left).to_contain_text(ct.patient.patient_id)
+    bottom_left = page.locator("#viewer-overlay-bottom-left")
+    expect(bottom_left).to_contain_text("Im 1/300")
+    expect(bottom_left).to_contain_text(" mm")
+    expect(page.locator("#viewer-overlay-bottom-right")).to_contain_text("Zoom ")
+    expect(page.locator("#viewer-overlay-bottom-right")).to_contain_text("W 400 L 40")
+
+    page.locator("#viewport-canvas").focus()
+    page.keyboard.press("ArrowDown")
+    expect(bottom_left).to_contain_text("Im 2/300")
+
+    # Text over the image, not in it: the pointer still reaches the canvas.
+    assert top_left.evaluate("e => getComputedStyle(e).pointerEvents") == "none"
+
+
+def test_cine_plays_the_multi_frame_object_and_pauses(
+    app: Any, pacs: PacsTestBed
+) -> None:
+    page = app
+    page.set_viewport_size({"width": 1400, "height": 1100})
+    dataset = pydicom.dcmread(pacs.data.multiframe.path)
+    open_study_of(page, pacs, dataset)
+    viewer = page.locator("#viewer")
+
+    page.get_by_role("button", name="Play").click()
+    expect(page.locator("#viewer-cine")).to_have_text("Pause")
+    seen = [viewer.get_attribute("data-shown")]
+    for _ in range(2):
+        expect(viewer).not_to_have_attribute("data-shown", seen[-1] or "")
+        seen.append(viewer.get_attribute("data-shown"))
+    assert len(set(seen)) == 3
+
+    page.get_by_role("button", name="Pause").click()
+    expect(page.locator("#viewer-cine")).to_have_text("Play")
+    paused = viewer.get_attribute("data-shown")
+    page.wait_for_timeout(500)
+    assert viewer.get_attribute("data-shown") == paused
+
+    # And the P key plays again from the canvas.
+    page.locator("#viewport-canvas").focus()
+    page.keyboard.press("p")
+    expect(viewer).not_to_have_attribute("data-shown", paused or "")
+    page.keyboard.press("p")
+    expect(page.locator("#viewer-cine")).to_have_text("Play")
