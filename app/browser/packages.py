@@ -1,4 +1,4 @@
-"""numpy and pydicom, loaded from this site after the first view is shown.
+"""numpy, Pillow and pydicom, loaded from this site after the first view is shown.
 
 Loading them with the interpreter would delay every start (see the boot benchmark
 in the README); most starts open the settings or a study list first, which need
@@ -15,9 +15,14 @@ import pyodide_js
 
 logger = logging.getLogger(__name__)
 
-# numpy is resolved by Pyodide against the pyodide-lock.json next to pyodide.mjs;
-# pydicom is our precompiled pure wheel (scripts/vendor_runtime.py).
-IMAGING_PACKAGES = ("numpy", "./assets/vendor/wheels/pydicom-3.0.2-py3-none-any.whl")
+# numpy and Pillow (pydicom's JPEG Baseline decoder) are resolved by Pyodide against
+# the pyodide-lock.json next to pyodide.mjs; pydicom is our precompiled pure wheel
+# (scripts/vendor_runtime.py).
+IMAGING_PACKAGES = (
+    "numpy",
+    "pillow",
+    "./assets/vendor/wheels/pydicom-3.0.2-py3-none-any.whl",
+)
 
 _loaded = False
 
@@ -35,7 +40,9 @@ async def ensure_imaging_packages() -> None:
     await pyodide_js.loadPackage(js.Array.from_(urls), messageCallback=_quiet)
     _loaded = True
     js.window.zhivaBoot.times.imagingLoaded = js.performance.now()
-    logger.info("numpy and pydicom loaded in %.0f ms", js.performance.now() - started)
+    logger.info(
+        "numpy, Pillow and pydicom loaded in %.0f ms", js.performance.now() - started
+    )
 
 
 def _quiet(_message: str) -> None:
