@@ -336,7 +336,9 @@ class Viewport:
         first_image = self.shown is None
         self.canvas.put(self.rgba)
         self.shown = (image.sop_instance_uid, image.frame_number)
-        if first_image or not self.geometry.fitted:
+        # A new series starts fitted; after that a fitted view stays fitted (image
+        # sizes may differ within a series) and a zoom or pan the reader chose stays.
+        if first_image or self.geometry.fitted:
             self.fit()
         else:
             self.redraw()

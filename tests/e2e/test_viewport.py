@@ -91,6 +91,10 @@ def open_ct(page: Any, pacs: PacsTestBed) -> None:
     expect(page.locator("#viewer-position")).to_have_text(
         "Image 1 / 300", timeout=30_000
     )
+    # The position shows at once; data-shown only once the image is drawn.
+    expect(page.locator("#viewer")).to_have_attribute(
+        "data-shown", f"{ct.sop_uids[0]}:1", timeout=30_000
+    )
 
 
 def test_first_ct_slice_matches_pydicom(app: Any, pacs: PacsTestBed) -> None:
