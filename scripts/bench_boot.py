@@ -8,7 +8,7 @@ and prints medians and ranges of three moments, in seconds after navigation:
 * shell painted: first contentful paint of the HTML/CSS frame;
 * Python ready: PyScript's ``py:ready`` (Pyodide and packages loaded);
 * interactive: the app has shown its first view and marked itself ready;
-* numpy + pydicom loaded: the background load after the first view has ended.
+* numpy, Pillow, pydicom loaded: the background load after the first view ended.
 
 Run with the test tools installed (``.venv``): ``.venv/bin/python scripts/bench_boot.py``.
 This is a measurement, not a test: it prints a table and asserts nothing.
@@ -34,7 +34,7 @@ MOMENTS = (
     ("shell painted", "shellPainted"),
     ("Python ready", "pythonReady"),
     ("interactive", "interactive"),
-    ("numpy + pydicom loaded", "imagingLoaded"),
+    ("numpy, Pillow, pydicom loaded", "imagingLoaded"),
 )
 
 
