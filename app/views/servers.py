@@ -49,8 +49,9 @@ CHECKBOXES = {
     model.REMEMBER_SECRET: "server-remember",
 }
 SECRET_INPUTS = {AuthType.BASIC: "server-password", AuthType.BEARER: "server-token"}
+# Each field's error line is its control's id + "-error" (index.html).
 ERROR_IDS = {
-    **{key: f"{element}-error" for key, element in {**TEXT_INPUTS, **SELECTS}.items()},
+    key: f"{element}-error" for key, element in {**TEXT_INPUTS, **SELECTS}.items()
 }
 
 
