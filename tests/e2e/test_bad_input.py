@@ -98,3 +98,45 @@ def test_a_corrupt_frame_is_reported_in_the_viewer(app: Any, pacs: PacsTestBed) 
     expect(message).to_be_visible(timeout=30_000)
     assert "Traceback" not in message.inner_text()
     expect(page.locator("#viewer")).to_have_attribute("data-shown", "")
+
+
+def test_a_new_search_aborts_the_one_still_running(app: Any) -> None:
+    page = app
+    port = free_port()
+    hanging: list[Any] = []
+
+    def answer(route: Any) -> None:
+        if "PatientName=first" in route.request.url:
+            hanging.append(route)  # never answered: the search hangs
+            return
+        route.fulfill(
+            status=200,
+            headers={
+                "Content-Type": "application/dicom+json",
+                "Access-Control-Allow-Origin": "*",
+            },
+            body="[]",
+        )
+
+    page.route(f"http://127.0.0.1:{port}/**", answer)
+    aborted: list[str] = []
+    page.on(
+        "requestfailed",
+        lambda request: (
+            "ERR_ABORTED" in (request.failure or "") and aborted.append(request.url)
+        ),
+    )
+    use_server(page, "Slow", f"http://127.0.0.1:{port}/pacs")
+    expect(page.locator("#study-status")).to_have_text("No studies match.")
+
+    page.get_by_label("Patient Name").fill("first")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_function(
+        "document.getElementById('study-status').textContent === 'Searching…'"
+    )
+    page.get_by_label("Patient Name").fill("second")
+    click_and_wait(page, "Search")
+    expect(page.locator("#study-status")).to_have_text("No studies match.")
+    page.wait_for_timeout(300)
+    assert hanging, "the first search never reached the server"
+    assert any("PatientName=first" in url for url in aborted), aborted
