@@ -1,4 +1,4 @@
-"""Image bytes from the PACS as something an ``<img>`` can show."""
+"""Bytes and text as ``blob:`` URLs, for ``<img>`` thumbnails and downloads."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import js
 from pyodide.ffi import to_js
 
 
-def object_url(data: bytes, media_type: str) -> str:
+def object_url(data: bytes | str, media_type: str) -> str:
     """A ``blob:`` URL for ``data``; revoke it with :func:`revoke` when done."""
     options = to_js({"type": media_type}, dict_converter=js.Object.fromEntries)
     blob = js.Blob.new(to_js([to_js(data)]), options)

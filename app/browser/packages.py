@@ -8,6 +8,7 @@ happens later, when a frame is first decoded.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import js
@@ -24,21 +25,26 @@ IMAGING_PACKAGES = (
     "./assets/vendor/wheels/pydicom-3.0.2-py3-none-any.whl",
 )
 
-_loaded = False
+# One load for the page: the background load after the first view and a viewport
+# opened meanwhile wait on the same one instead of loading the wheels twice.
+_loading: asyncio.Task[None] | None = None
 
 
 async def ensure_imaging_packages() -> None:
-    """Make numpy and pydicom importable; cheap after the first call."""
-    global _loaded
-    if _loaded:
-        return
+    """Make numpy, Pillow and pydicom importable; cheap after the first call."""
+    global _loading
+    if _loading is None or (_loading.done() and _loading.exception() is not None):
+        _loading = asyncio.ensure_future(_load())
+    await asyncio.shield(_loading)
+
+
+async def _load() -> None:
     urls = [
         name if "/" not in name else str(js.URL.new(name, js.document.baseURI).href)
         for name in IMAGING_PACKAGES
     ]
     started = js.performance.now()
     await pyodide_js.loadPackage(js.Array.from_(urls), messageCallback=_quiet)
-    _loaded = True
     js.window.zhivaBoot.times.imagingLoaded = js.performance.now()
     logger.info(
         "numpy, Pillow and pydicom loaded in %.0f ms", js.performance.now() - started

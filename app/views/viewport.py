@@ -105,16 +105,20 @@ class Viewport:
 
     # Opening a series ----------------------------------------------------------------
 
-    def stop(self) -> None:
-        """Stop loading (the reader left the study); what is cached is dropped."""
+    def cancel_loading(self) -> None:
+        """Stop cine and every request of the open series; drop its frames."""
         self.pause()
         for task in (self.open_task, self.prefetch_task):
             if task is not None and not task.done():
                 task.cancel()
-        self.series_uid = ""
         self.frames.clear()
         self.cached_bytes = 0
         self.pending.clear()
+
+    def stop(self) -> None:
+        """Stop loading (the reader left the study); what is cached is dropped."""
+        self.cancel_loading()
+        self.series_uid = ""
         self.section.hidden = True
 
     def is_showing(self, series_uid: str) -> bool:
@@ -133,18 +137,12 @@ class Viewport:
         ``use_wado_uri`` fetches each instance as a Part 10 file over WADO-URI
         (the "wado" image rendering protocol) instead of frames over WADO-RS.
         """
-        self.pause()
-        for task in (self.open_task, self.prefetch_task):
-            if task is not None and not task.done():
-                task.cancel()
+        self.cancel_loading()
         self.client = client
         self.use_wado_uri = use_wado_uri
         self.part10_files = {}
         self.study_uid, self.series_uid = study_uid, series_uid
         self.stack = ()
-        self.frames.clear()
-        self.cached_bytes = 0
-        self.pending.clear()
         self.descriptions.clear()
         self.window = None
         self.window_is_custom = False
